@@ -1,0 +1,96 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+from .validators import account_id_validator
+
+
+class Plan(models.TextChoices):
+    FREE = "free", "Free"
+    BASIC = "basic", "Basic"
+    INDIE = "indie", "Indie"
+    BUSINESS = "business", "Business"
+    ENTERPRISE = "enterprise", "Enterprise"
+
+
+@dataclass(frozen=True)
+class PlanLimits:
+    """What a plan allows, from settings.PLANS."""
+
+    plan: str
+    team: bool
+    quota: int
+    price_cents: int
+    domains: int
+
+    @property
+    def label(self) -> str:
+        return Plan(self.plan).label
+
+    @property
+    def max_keys(self) -> int | None:
+        """None means no fixed limit (team plans)."""
+        return None if self.team else 1
+
+    @classmethod
+    def of(cls, plan: str) -> "PlanLimits":
+        return cls(plan=plan, **settings.PLANS[plan])
+
+
+class AccountManager(UserManager):
+    def get_by_natural_key(self, username):
+        return self.get(username__iexact=username)
+
+
+class Account(AbstractUser):
+    """One login. `username` is the Account ID chosen at sign-up."""
+
+    username = models.CharField(
+        "Account ID",
+        max_length=30,
+        unique=True,
+        validators=[account_id_validator],
+        help_text="3 to 30 characters: a-z, 0-9, _ and -.",
+        error_messages={"unique": "That Account ID is taken."},
+    )
+    first_name = None
+    last_name = None
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.FREE, db_index=True)
+    invoice_email = models.EmailField("invoice email", blank=True)
+    invoice_company = models.CharField("invoice company name", max_length=200, blank=True)
+    invoice_address = models.TextField("invoice address", max_length=1000, blank=True)
+
+    objects = AccountManager()
+
+    class Meta:
+        verbose_name = "account"
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="account_id_unique_case_insensitive"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    @property
+    def account_id(self) -> str:
+        return self.username
+
+    @property
+    def created(self):
+        return self.date_joined
+
+    @property
+    def limits(self) -> PlanLimits:
+        return PlanLimits.of(self.plan)
+
+    @property
+    def is_team_plan(self) -> bool:
+        return self.limits.team
+
+    @property
+    def billing_email(self) -> str:
+        """Where invoices go: the invoice email, or the account email when none is set."""
+        return self.invoice_email or self.email
