@@ -1,9 +1,12 @@
+import secrets
 from dataclasses import dataclass
 
+import idna
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .validators import account_id_validator
 
@@ -62,6 +65,14 @@ class Account(AbstractUser):
     invoice_email = models.EmailField("invoice email", blank=True)
     invoice_company = models.CharField("invoice company name", max_length=200, blank=True)
     invoice_address = models.TextField("invoice address", max_length=1000, blank=True)
+    quota_warning_emails = models.BooleanField(
+        "quota warning emails", default=True, help_text="Email the owner at 80 % and 100 % of the monthly quota."
+    )
+    overage_allowed = models.BooleanField(
+        "allow overage",
+        default=False,
+        help_text="Over the monthly quota: off blocks API calls with 429; on allows them and bills the overage.",
+    )
 
     objects = AccountManager()
 
@@ -94,3 +105,48 @@ class Account(AbstractUser):
     def billing_email(self) -> str:
         """Where invoices go: the invoice email, or the account email when none is set."""
         return self.invoice_email or self.email
+
+
+def new_verification_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Domain(models.Model):
+    """A custom domain an account claims, proven by a DNS TXT record.
+
+    `name` is the IDNA-encoded, lowercase ASCII form: one account at most holds it.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domains")
+    name = models.CharField(
+        max_length=253, unique=True, error_messages={"unique": "That domain is already registered to an account."}
+    )
+    verification_token = models.CharField(max_length=64, default=new_verification_token, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["verified_at", "last_checked_at"], name="domain_pending_idx")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def verified(self) -> bool:
+        return self.verified_at is not None
+
+    @property
+    def verification_txt(self) -> str:
+        return f"mailsac-verification={self.verification_token}"
+
+    @property
+    def display_name(self) -> str:
+        """The name as people write it (Unicode for an internationalised name)."""
+        try:
+            return idna.decode(self.name)
+        except idna.IDNAError:
+            return self.name
