@@ -58,16 +58,28 @@ def stranger(make_account):
     return make_account("stranger", plan="business")
 
 
+def sign_in(client, account, password=PASSWORD):
+    """Sign in through allauth's login form, then confirm the password once more, so the
+    session passes allauth's `reauthentication_required` for sensitive actions."""
+    response = client.post("/accounts/login/", {"login": account.username, "password": password})
+    assert response.status_code == 302, "sign-in failed"
+    return reauthenticate(client, password)
+
+
+def reauthenticate(client, password=PASSWORD):
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, "reauthentication failed"
+    return client
+
+
 @pytest.fixture
 def owner_client(client, owner):
-    client.force_login(owner)
-    return client
+    return sign_in(client, owner)
 
 
 @pytest.fixture
 def team_client(client, team_owner):
-    client.force_login(team_owner)
-    return client
+    return sign_in(client, team_owner)
 
 
 # Browser tests: Debian's Chromium driven by Playwright, never a downloaded browser.

@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts.views import LoginView
+from mailsac_accounts.api import api, unknown_path
 
 admin.site.site_header = "Mailsac accounts: support"
 admin.site.site_title = "Mailsac support"
@@ -10,6 +11,9 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(), name="account_login"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    re_path(r"^api/(?P<path>.*)$", unknown_path),
+    path("api-keys/", include("apikeys.urls")),
     path("", include("accounts.urls")),
 ]
 
