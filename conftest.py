@@ -141,3 +141,28 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"FAIL_ON_SKIP: {len(skipped)} test(s) skipped; CI needs every test to run.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture
+def viewer_key(team_owner):
+    """A key of the team owner with website login on, and its secret."""
+    from apikeys.services import api_key_create
+
+    key, secret = api_key_create(account=team_owner, name="viewer")
+    key.website_login = True
+    key.save(update_fields=["website_login"])
+    return key, secret
+
+
+@pytest.fixture
+def key_client(viewer_key):
+    """A team member signed in by key: a restricted session through API Key Login."""
+    from django.test import Client
+
+    key, secret = viewer_key
+    client = Client()
+    response = client.post(
+        "/api-key-login/", {"account_id": key.account.username, "key_name": key.name, "api_key": secret}
+    )
+    assert response.status_code == 302, "API Key Login failed"
+    return client

@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 
@@ -14,6 +15,16 @@ class SignupForm(AllauthSignupForm):
         username.help_text = "3 to 30 characters: a-z, 0-9, _ and -. It names your account everywhere."
         username.widget.attrs.update({"placeholder": "", "autocomplete": "username"})
         self.fields["email"].widget.attrs["placeholder"] = ""
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form, labelled for what it takes: the Account ID or the email."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = "Account ID or email"
+        self.fields["login"].widget.attrs.update({"placeholder": "", "autocomplete": "username"})
+        self.fields["password"].widget.attrs["placeholder"] = ""
 
 
 class AccountDetailsForm(forms.ModelForm):

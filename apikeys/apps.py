@@ -11,3 +11,13 @@ class ApiKeysConfig(AppConfig):
         from .checks import refuse_downgrade_with_many_keys
 
         register_plan_change_check(refuse_downgrade_with_many_keys)
+
+        from accounts.signals import plan_changed
+
+        plan_changed.connect(self.after_plan_change, dispatch_uid="apikeys.after_plan_change")
+
+    @staticmethod
+    def after_plan_change(sender, account, **kwargs):
+        from .services import api_keys_after_plan_change
+
+        api_keys_after_plan_change(account=account)

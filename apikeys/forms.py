@@ -16,3 +16,27 @@ class ApiKeyCreateForm(forms.Form):
         if any(unicodedata.category(char).startswith("C") for char in name):
             raise forms.ValidationError("A key name cannot contain control or invisible format characters.")
         return name
+
+
+class ApiKeyLoginForm(forms.Form):
+    account_id = forms.CharField(
+        label="Account ID",
+        max_length=30,
+        help_text="The account name used to sign up.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+    )
+    key_name = forms.CharField(
+        label="Key Name",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    api_key = forms.CharField(
+        label="API Key",
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class WebsiteLoginForm(forms.Form):
+    enabled = forms.BooleanField(required=False)

@@ -58,8 +58,9 @@ def lookup_of(key: str) -> str:
     return key[len(PREFIX) : len(PREFIX) + LOOKUP_LENGTH]
 
 
-def digest(key: str) -> str:
-    return hmac.new(settings.API_KEY_PEPPER.encode(), key.encode("ascii"), hashlib.sha256).hexdigest()
+def digest(value: str) -> str:
+    """HMAC-SHA256 under API_KEY_PEPPER; of anything typed, so a malformed value costs the same work."""
+    return hmac.new(settings.API_KEY_PEPPER.encode(), value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
 
 
 # Compared against when no key matched, so a miss costs what a hit costs.

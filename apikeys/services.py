@@ -72,3 +72,43 @@ def api_key_authenticate(raw: str | None) -> ApiKey | None:
     if not hmac.compare_digest(presented, key.digest):
         return None
     return key
+
+
+def api_key_login_check(*, account_id: str, key_name: str, api_key: str) -> ApiKey | None:
+    """The key that API Key Login may sign in with, or None.
+
+    Every failure (unknown account or name, wrong or deleted key, website login off,
+    individual plan) does the same work: one query, one digest, one compare_digest.
+    """
+    key = (
+        ApiKey.objects.select_related("account")
+        .filter(account__username__iexact=account_id, name__iexact=key_name, account__is_active=True)
+        .first()
+    )
+    presented = keys.digest(api_key)
+    matches = hmac.compare_digest(presented, key.digest if key else keys.DUMMY_DIGEST)
+    if key is None or not matches or not keys.is_well_formed(api_key):
+        return None
+    if not (key.website_login and key.account.is_team_plan):
+        return None
+    return key
+
+
+class WebsiteLoginNotOnPlan(Exception):
+    def __init__(self, account: Account):
+        super().__init__(
+            f"Website login by API key is a team plan feature; the {account.limits.label} plan is an individual plan."
+        )
+
+
+def api_key_set_website_login(*, key: ApiKey, enabled: bool) -> None:
+    if enabled and not key.account.is_team_plan:
+        raise WebsiteLoginNotOnPlan(key.account)
+    key.website_login = enabled
+    key.save(update_fields=["website_login"])
+
+
+def api_keys_after_plan_change(*, account: Account) -> None:
+    """On an individual plan no key may open website sessions."""
+    if not account.is_team_plan:
+        ApiKey.objects.filter(account=account, website_login=True).update(website_login=False)

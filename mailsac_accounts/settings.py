@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "apikeys.middleware.RestrictedSessionMiddleware",
 ]
 
 ROOT_URLCONF = "mailsac_accounts.urls"
@@ -179,10 +180,12 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/300s/key"),
+    # API Key Login: every attempt counts, per IP and per Account ID.
+    "api_key_login": env("RATE_LIMIT_API_KEY_LOGIN", "10/m/ip,5/300s/key"),
 }
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT", 300)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mailsac] "
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 14)
 SESSION_COOKIE_HTTPONLY = True

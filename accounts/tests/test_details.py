@@ -17,7 +17,11 @@ def test_details_page_shows_the_account_and_invoice_fields(owner_client):
 def test_details_edit_with_valid_input_saves_every_field(owner_client, owner):
     response = owner_client.post(
         "/account/",
-        {"invoice_email": "billing@acme.test", "invoice_company": "  Acme Ltd ", "invoice_address": "1 Main St\nSpringfield"},
+        {
+            "invoice_email": "billing@acme.test",
+            "invoice_company": "  Acme Ltd ",
+            "invoice_address": "1 Main St\nSpringfield",
+        },
     )
     assert response.status_code == 302
     owner.refresh_from_db()

@@ -1,4 +1,5 @@
 import pytest
+
 from accounts.models import Account
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
