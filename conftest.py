@@ -6,6 +6,7 @@ verified email, so they can sign in under mandatory verification too.
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,97 @@ def owner_client(client, owner):
 @pytest.fixture
 def team_client(client, team_owner):
     return sign_in(client, team_owner)
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks in process, as embedded mode does, also when REDIS_URL is set."""
+    from mailsac_accounts.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+# A real DNS server on loopback (dnslib), answering TXT records that tests set; never the internet.
+
+
+class _TxtRecords:
+    """The answers of the loopback DNS server, keyed by lowercase IDNA name."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._txt: dict[str, list[str]] = {}
+        self._failing: set[str] = set()
+
+    def clear(self):
+        with self._lock:
+            self._txt.clear()
+            self._failing.clear()
+
+    def set_txt(self, name: str, *values: str | list[str]):
+        with self._lock:
+            self._txt[_dns_key(name)] = list(values)
+
+    def remove(self, name: str):
+        with self._lock:
+            self._txt.pop(_dns_key(name), None)
+
+    def fail(self, name: str):
+        """Answer SERVFAIL for this name, as a broken authoritative server would."""
+        with self._lock:
+            self._failing.add(_dns_key(name))
+
+    def resolve(self, request, handler):
+        from dnslib import QTYPE, RCODE, RR, TXT
+
+        reply = request.reply()
+        name = _dns_key(str(request.q.qname))
+        with self._lock:
+            failing = name in self._failing
+            values = self._txt.get(name)
+        if failing:
+            reply.header.rcode = RCODE.SERVFAIL
+        elif values is None:
+            reply.header.rcode = RCODE.NXDOMAIN
+        elif request.q.qtype == QTYPE.TXT:
+            for value in values:
+                reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=0))
+        return reply
+
+
+def _dns_key(name: str) -> str:
+    name = name.strip().rstrip(".").lower()
+    return name.encode("idna").decode("ascii") if not name.isascii() else name
+
+
+@pytest.fixture(scope="session")
+def _loopback_dns():
+    from dnslib.server import DNSLogger, DNSServer
+
+    records = _TxtRecords()
+    server = DNSServer(records, address="127.0.0.1", port=0, logger=DNSLogger("-request,-reply,-truncated,-error"))
+    server.start_thread()
+    yield records, server.server.server_address[1]
+    server.stop()
+
+
+@pytest.fixture
+def dns_server(_loopback_dns, settings):
+    """A loopback DNS server the app resolves through (settings.DNS_RESOLVER).
+
+    `dns_server.set_txt("example.com", "mailsac-verification=...", "v=spf1 -all")`
+    publishes one TXT record per value (a list value is one record of several
+    strings), `remove(name)` takes them away, `fail(name)` answers SERVFAIL;
+    any other name is NXDOMAIN. `dns_server.address` is "127.0.0.1:PORT".
+    """
+    records, port = _loopback_dns
+    records.clear()
+    records.address = f"127.0.0.1:{port}"
+    settings.DNS_RESOLVER = records.address
+    yield records
+    records.clear()
 
 
 # Browser tests: Debian's Chromium driven by Playwright, never a downloaded browser.

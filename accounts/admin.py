@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from .models import Account
+from .models import Account, Domain, Invoice, PlanChange
+from .payments import invoice_mark_paid
 from .services import account_change_plan, account_plan_change_problems
 
 
@@ -48,3 +49,44 @@ class AccountAdmin(UserAdmin):
         if change and new_plan != obj.plan:
             account_change_plan(account=obj, plan=new_plan)
             obj.plan = new_plan
+
+
+@admin.register(Domain)
+class DomainAdmin(admin.ModelAdmin):
+    list_display = ["name", "account", "verified_at", "last_checked_at", "created"]
+    list_filter = [("verified_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "account__username"]
+    raw_id_fields = ["account"]
+    readonly_fields = ["verification_token", "created", "updated", "last_checked_at", "last_check_error"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ["number", "account", "period", "plan", "amount_cents", "issued", "emailed_at", "paid_at"]
+    list_filter = ["plan", "period", ("paid_at", admin.EmptyFieldListFilter)]
+    search_fields = ["number", "account__username", "bill_to_email", "bill_to_company"]
+    raw_id_fields = ["account"]
+    actions = ["mark_paid"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An issued invoice is a record: only its payment is recorded afterwards.
+        return [field.name for field in Invoice._meta.fields if field.name != "paid_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Mark the selected invoices as paid")
+    def mark_paid(self, request, queryset):
+        for invoice in queryset:
+            invoice_mark_paid(invoice=invoice)
+        self.message_user(request, f"{queryset.count()} invoice(s) marked paid.")
+
+
+@admin.register(PlanChange)
+class PlanChangeAdmin(admin.ModelAdmin):
+    list_display = ["account", "old_plan", "new_plan", "changed"]
+    search_fields = ["account__username"]
+    raw_id_fields = ["account"]
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,5 +1,7 @@
+import calendar
 import secrets
 from dataclasses import dataclass
+from datetime import date
 
 import idna
 from django.conf import settings
@@ -150,3 +152,67 @@ class Domain(models.Model):
             return idna.decode(self.name)
         except idna.IDNAError:
             return self.name
+
+
+class PlanChange(models.Model):
+    """A row per plan change, so a past month is billed for the plan held then."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="plan_changes")
+    old_plan = models.CharField(max_length=20, choices=Plan.choices)
+    new_plan = models.CharField(max_length=20, choices=Plan.choices)
+    changed = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["changed", "pk"]
+
+    def __str__(self):
+        return f"{self.account}: {self.old_plan} -> {self.new_plan}"
+
+
+class Invoice(models.Model):
+    """What an account owed for one calendar month (UTC), as it stood when issued.
+
+    The contact fields are a snapshot: later edits to the account details do not
+    rewrite an issued invoice. Amounts are in cents of settings.BILLING_CURRENCY.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(max_length=40, unique=True)
+    period = models.DateField(help_text="The first day of the month billed.")
+    plan = models.CharField(max_length=20, choices=Plan.choices)
+    plan_price_cents = models.PositiveIntegerField()
+    quota = models.PositiveBigIntegerField()
+    operations = models.PositiveBigIntegerField(default=0)
+    overage_operations = models.PositiveBigIntegerField(default=0)
+    overage_cents = models.PositiveIntegerField(default=0)
+    amount_cents = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    payment_method = models.CharField(max_length=30)
+    account_name = models.CharField("Account ID", max_length=30)
+    bill_to_email = models.EmailField()
+    bill_to_company = models.CharField(max_length=200, blank=True)
+    bill_to_address = models.TextField(max_length=1000, blank=True)
+    issued = models.DateTimeField(default=timezone.now)
+    due = models.DateField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period"]
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="invoice_one_per_account_month")]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_at is not None
+
+    @property
+    def period_end(self) -> date:
+        """The last day of the month billed."""
+        return date(self.period.year, self.period.month, calendar.monthrange(self.period.year, self.period.month)[1])
+
+    @property
+    def plan_label(self) -> str:
+        return Plan(self.plan).label

@@ -66,6 +66,7 @@ def server_error(request, exc):
 
 
 api.add_router("", "apikeys.api.router")
+api.add_router("", "accounts.api.router")
 
 
 def unknown_path(request, path=""):

@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,8 @@ API_KEY_PEPPER = _local_secret("api_key_pepper", "API_KEY_PEPPER")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public address of the site, for links in emails sent outside a request (invoices, warnings).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -266,6 +269,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Custom domains: ownership is proven by a TXT record, looked up through DNS_RESOLVER
+# ("host:port", comma-separated for several; empty: the system's resolver).
+DNS_RESOLVER = env("DNS_RESOLVER")
+DNS_TIMEOUT = float(env("DNS_TIMEOUT", "3"))
+# Unverified domains are looked up again this often.
+DOMAIN_RECHECK_MINUTES = env_int("DOMAIN_RECHECK_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["domains-recheck"] = {
+    "task": "accounts.tasks.domains_check_pending",
+    "schedule": DOMAIN_RECHECK_MINUTES * 60.0,
+}
+
+# Billing: pay by invoice, issued on the 1st (UTC) for the month just ended, after the usage rollup.
+BILLING_CURRENCY = env("BILLING_CURRENCY", "USD")
+OVERAGE_PRICE_CENTS_PER_1000 = env_int("OVERAGE_PRICE_CENTS_PER_1000", 50)
+INVOICE_DUE_DAYS = env_int("INVOICE_DUE_DAYS", 30)
+# How many past months a run looks back over, to catch up months it missed.
+INVOICE_CATCH_UP_MONTHS = env_int("INVOICE_CATCH_UP_MONTHS", 3)
+INVOICE_NUMBER_PREFIX = env("INVOICE_NUMBER_PREFIX", "MS")
+# Printed on every invoice; "\n" in the variable starts a new line.
+INVOICE_ISSUER = env("INVOICE_ISSUER", "Mailsac").replace("\\n", "\n")
+INVOICE_PAYMENT_INSTRUCTIONS = env(
+    "INVOICE_PAYMENT_INSTRUCTIONS",
+    "Pay by bank transfer by the due date, quoting the invoice number. Questions: reply to the invoice email.",
+).replace("\\n", "\n")
+CELERY_BEAT_SCHEDULE["invoices-monthly"] = {
+    "task": "accounts.tasks.invoices_issue_monthly",
+    "schedule": crontab(day_of_month="1", hour=env_int("INVOICE_HOUR", 2), minute=0),
+}
 
 LOGGING = {
     "version": 1,

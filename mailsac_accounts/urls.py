@@ -19,6 +19,9 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("api-keys/", include("apikeys.urls")),
+    path("domains/", include("accounts.urls_domains")),
+    path("billing/", include("accounts.urls_billing")),
+    path("features/", include("accounts.urls_features")),
     path("", include("accounts.urls")),
 ]
 
