@@ -8,6 +8,7 @@ from django.template import loader
 from django.views.decorators.http import require_http_methods
 
 from .access import key_session_allowed
+from .dashboard import dashboard_panels
 from .forms import AccountDetailsForm
 
 
@@ -31,7 +32,7 @@ def home(request):
 @key_session_allowed
 @login_required
 def dashboard(request):
-    return render(request, "accounts/dashboard.html", {"account": request.user})
+    return render(request, "accounts/dashboard.html", {"account": request.user, "panels": dashboard_panels(request)})
 
 
 @login_required

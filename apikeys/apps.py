@@ -16,6 +16,12 @@ class ApiKeysConfig(AppConfig):
 
         plan_changed.connect(self.after_plan_change, dispatch_uid="apikeys.after_plan_change")
 
+        from accounts.dashboard import register_dashboard_panel
+
+        from .dashboard import api_keys_panel
+
+        register_dashboard_panel(api_keys_panel)
+
     @staticmethod
     def after_plan_change(sender, account, **kwargs):
         from .services import api_keys_after_plan_change
