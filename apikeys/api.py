@@ -69,7 +69,7 @@ def me_stats(request):
     key_count = account.api_keys.aggregate(n=Count("pk"))["n"]
     return {
         "addresses": [],
-        "domains": [],
+        "domains": list(account.domains.order_by("name").values_list("name", flat=True)),
         "starredMessages": 0,
         "storedMessages": 0,
         "inboxBytes": 0,
