@@ -183,12 +183,12 @@ def invoices_issue_due(*, today: date) -> list[Invoice]:
     issued = []
     for period in periods_due(today=today):
         _, end = month_bounds(period)
-        accounts = (
+        account_ids = list(
             Account.objects.filter(is_active=True, date_joined__lt=end)
             .exclude(invoices__period=period)
             .values_list("pk", flat=True)
         )
-        for account_id in accounts.iterator():
+        for account_id in account_ids:
             invoice = invoice_issue(account_id=account_id, period=period)
             if invoice is not None:
                 issued.append(invoice)

@@ -50,6 +50,8 @@ def add(request):
 def verify(request, name):
     domain = get_object_or_404(Domain, name=name, account=request.user)
     domain = domain_verify(domain_id=domain.pk)
+    if domain is None:  # removed meanwhile, in another tab
+        return redirect("domains:list")
     if domain.verified:
         messages.success(request, f"{domain.display_name} is verified.")
     else:
