@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 
-from .models import Account, Domain, Invoice, PlanChange
+from .deletion import account_id_hash
+from .models import Account, DeletionRequest, Domain, Invoice, PlanChange
 from .payments import invoice_mark_paid
 from .services import account_change_plan, account_plan_change_problems
 
@@ -87,6 +88,27 @@ class PlanChangeAdmin(admin.ModelAdmin):
     list_display = ["account", "old_plan", "new_plan", "changed"]
     search_fields = ["account__username"]
     raw_id_fields = ["account"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeletionRequest)
+class DeletionRequestAdmin(admin.ModelAdmin):
+    """Requests without personal data; search with a full Account ID to find its request."""
+
+    list_display = ["pk", "requested_at", "purged_at", "account_id_hash"]
+    list_filter = [("purged_at", admin.EmptyFieldListFilter)]
+    search_fields = ["account_id_hash"]
+    readonly_fields = ["account_pk", "account_id_hash", "requested_at", "purged_at"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if search_term:
+            return queryset.filter(account_id_hash=account_id_hash(search_term.strip())), False
+        return queryset, False
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

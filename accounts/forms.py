@@ -108,3 +108,21 @@ class AccountFeaturesForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["overage_allowed"] = "true" if self.instance.overage_allowed else "false"
+
+
+class AccountDeletionForm(forms.Form):
+    account_id = forms.CharField(
+        label="Type your Account ID to confirm",
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
+    )
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean_account_id(self):
+        typed = self.cleaned_data["account_id"]
+        if typed.lower() != self.account.username.lower():
+            raise forms.ValidationError("That is not this account's Account ID, typed in full. Nothing was deleted.")
+        return typed

@@ -176,7 +176,8 @@ class Invoice(models.Model):
     rewrite an issued invoice. Amounts are in cents of settings.BILLING_CURRENCY.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invoices")
+    # Kept after an account is deleted, as tax law needs, with the personal fields erased.
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, related_name="invoices")
     number = models.CharField(max_length=40, unique=True)
     period = models.DateField(help_text="The first day of the month billed.")
     plan = models.CharField(max_length=20, choices=Plan.choices)
@@ -216,3 +217,21 @@ class Invoice(models.Model):
     @property
     def plan_label(self) -> str:
         return Plan(self.plan).label
+
+
+class DeletionRequest(models.Model):
+    """An Account Deletion Request, kept without personal data once the account is purged.
+
+    `account_pk` is a plain integer, not a foreign key: the row outlives the account.
+    """
+
+    account_pk = models.BigIntegerField(db_index=True)
+    account_id_hash = models.CharField("Account ID hash", max_length=64, db_index=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Deletion {self.pk} ({'purged' if self.purged_at else 'pending'})"

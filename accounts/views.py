@@ -1,5 +1,7 @@
+from allauth.account.decorators import reauthentication_required
 from allauth.account.views import LoginView as AllauthLoginView
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponseServerError
@@ -9,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from .access import key_session_allowed
 from .dashboard import dashboard_panels
-from .forms import AccountDetailsForm
+from .deletion import account_deletion_request
+from .forms import AccountDeletionForm, AccountDetailsForm
 
 
 class LoginView(AllauthLoginView):
@@ -44,6 +47,22 @@ def details(request):
         messages.success(request, "Account details saved.")
         return redirect("accounts:details")
     return render(request, "accounts/details.html", {"form": form, "account": request.user})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    form = AccountDeletionForm(request.POST or None, account=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_deletion_request(account=request.user)
+        logout(request)
+        return redirect("accounts:deleted")
+    return render(request, "accounts/delete.html", {"form": form, "account": request.user})
+
+
+def deleted(request):
+    return render(request, "accounts/deleted.html")
 
 
 def permission_denied(request, exception=None):

@@ -294,6 +294,8 @@ INVOICE_PAYMENT_INSTRUCTIONS = env(
     "INVOICE_PAYMENT_INSTRUCTIONS",
     "Pay by bank transfer by the due date, quoting the invoice number. Questions: reply to the invoice email.",
 ).replace("\\n", "\n")
+# Account Deletion Requests are purged by a task at once; beat retries any left behind.
+CELERY_BEAT_SCHEDULE["accounts-purge-pending"] = {"task": "accounts.tasks.account_purge_pending", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["invoices-monthly"] = {
     "task": "accounts.tasks.invoices_issue_monthly",
     "schedule": crontab(day_of_month="1", hour=env_int("INVOICE_HOUR", 2), minute=0),
