@@ -2,16 +2,22 @@
 
 from ninja.security import APIKeyHeader, APIKeyQuery
 
+from usage.services import QuotaExceeded, api_call_record
+
 from .models import ApiKey
 from .services import api_key_authenticate
 
 
 def authenticate_request(request, raw: str | None) -> ApiKey | None:
+    """Check the key, then meter the call and check the quota (one Redis round trip)."""
     key = api_key_authenticate(raw)
     if key is None:
         return None
     key.touch()
     request.api_key = key
+    request.quota = api_call_record(account=key.account, key=key)
+    if request.quota.blocked:
+        raise QuotaExceeded(request.quota)
     return key
 
 

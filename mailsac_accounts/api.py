@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from apikeys.auth import api_key_auth
+from usage.services import QuotaExceeded
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +55,13 @@ def http_error(request, exc):
     return error_response(request, exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc))
 
 
+@api.exception_handler(QuotaExceeded)
+def over_quota(request, exc):
+    response = error_response(request, 429, "Too Many Requests", str(exc))
+    response["Retry-After"] = str(exc.quota.retry_after)
+    return response
+
+
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return error_response(request, 404, "Not Found", "Not found.")
@@ -67,6 +75,7 @@ def server_error(request, exc):
 
 api.add_router("", "apikeys.api.router")
 api.add_router("", "accounts.api.router")
+api.add_router("", "usage.api.router")
 
 
 def unknown_path(request, path=""):

@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apikeys.middleware.RestrictedSessionMiddleware",
+    "usage.middleware.quota_headers",
 ]
 
 ROOT_URLCONF = "mailsac_accounts.urls"
@@ -269,6 +270,21 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Usage metering: Redis counters in hourly buckets, flushed to PostgreSQL once settled.
+# The Redis behind REDIS_URL must keep them: `appendonly yes` and `maxmemory-policy noeviction`.
+REDIS_SOCKET_TIMEOUT = float(env("REDIS_SOCKET_TIMEOUT", "0.5"))
+# A bucket is flushed once its hour ended this many seconds ago.
+USAGE_SETTLE_SECONDS = env_int("USAGE_SETTLE_SECONDS", 120)
+USAGE_FLUSH_BATCH = env_int("USAGE_FLUSH_BATCH", 500)
+# Unflushed buckets outlive any outage of the flush worker; month totals outlive their month.
+USAGE_BUCKET_TTL_DAYS = env_int("USAGE_BUCKET_TTL_DAYS", 90)
+CELERY_BEAT_SCHEDULE["usage-flush"] = {"task": "usage.tasks.usage_flush_task", "schedule": 60.0}
+# Nightly: the current month, the month just ended (on the 1st) and any month missed or reopened.
+CELERY_BEAT_SCHEDULE["usage-rollup"] = {
+    "task": "usage.tasks.usage_rollup_task",
+    "schedule": crontab(hour=env_int("USAGE_ROLLUP_HOUR", 0), minute=15),
+}
 
 # Custom domains: ownership is proven by a TXT record, looked up through DNS_RESOLVER
 # ("host:port", comma-separated for several; empty: the system's resolver).

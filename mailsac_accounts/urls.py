@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/(?P<path>.*)$", unknown_path),
     path("api-keys/", include("apikeys.urls")),
+    path("usage/", include("usage.urls")),
     path("domains/", include("accounts.urls_domains")),
     path("billing/", include("accounts.urls_billing")),
     path("features/", include("accounts.urls_features")),
