@@ -1,5 +1,9 @@
 from django.db.models import Count
+from django.utils import timezone
 from ninja import Field, Router, Schema
+
+from usage.months import month_of, previous_month
+from usage.services import operations_in_month
 
 router = Router(tags=["Account"])
 
@@ -67,12 +71,13 @@ def me(request):
 def me_stats(request):
     account = request.auth.account
     key_count = account.api_keys.aggregate(n=Count("pk"))["n"]
+    last_month = previous_month(month_of(timezone.now()))
     return {
         "addresses": [],
         "domains": list(account.domains.order_by("name").values_list("name", flat=True)),
         "starredMessages": 0,
         "storedMessages": 0,
         "inboxBytes": 0,
-        "lastMonthOps": 0,
+        "lastMonthOps": operations_in_month(account.pk, last_month.year, last_month.month),
         "keyCount": key_count,
     }
