@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test install browser worker beat lint format bench migrate
+.PHONY: run test install browser worker beat lint format bench migrate cert capture
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,16 @@ browser:
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-run: install
+# A self-signed certificate for the SMTP service's STARTTLS (SMTP_TLS_CERT, SMTP_TLS_KEY).
+cert: var/smtp-cert.pem
+
+var/smtp-cert.pem:
+	mkdir -p var
+	openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=localhost" \
+	  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout var/smtp-key.pem -out $@ 2>/dev/null
+	chmod 600 var/smtp-key.pem
+
+run: install cert
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
@@ -38,6 +47,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The Email Capture SMTP service (and, embedded, the WebSocket endpoint); beside `make run`.
+capture: install cert
+	DEBUG=1 $(BIN)/python manage.py capture_smtp
 
 worker: install
 	$(BIN)/celery -A mailsac_accounts worker --loglevel=INFO

@@ -76,6 +76,7 @@ def server_error(request, exc):
 api.add_router("", "apikeys.api.router")
 api.add_router("", "accounts.api.router")
 api.add_router("", "usage.api.router")
+api.add_router("", "capture.api.router")
 
 
 def unknown_path(request, path=""):

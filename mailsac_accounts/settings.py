@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "accounts",
     "apikeys",
     "usage",
+    "capture",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +101,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "mailsac_accounts.urls"
 WSGI_APPLICATION = "mailsac_accounts.wsgi.application"
+ASGI_APPLICATION = "mailsac_accounts.asgi.application"
 
 TEMPLATES = [
     {
@@ -317,11 +319,61 @@ CELERY_BEAT_SCHEDULE["invoices-monthly"] = {
     "schedule": crontab(day_of_month="1", hour=env_int("INVOICE_HOUR", 2), minute=0),
 }
 
+# Email Capture (`python manage.py capture_smtp`): capture with AUTH by API key, inbound for
+# verified custom domains, outbound relay to SMTP_SMARTHOST ("host:port"; empty: no relay).
+SMTP_HOST = env("SMTP_HOST", "127.0.0.1")
+SMTP_HOSTNAME = env("SMTP_HOSTNAME", "capture.mailsac.localhost")
+# The host name shown to people on the forwarding pages.
+SMTP_PUBLIC_HOST = env("SMTP_PUBLIC_HOST", "127.0.0.1")
+SMTP_CAPTURE_PORT = env_int("SMTP_CAPTURE_PORT", 5587)
+SMTP_INBOUND_PORT = env_int("SMTP_INBOUND_PORT", 2525)
+SMTP_RELAY_PORT = env_int("SMTP_RELAY_PORT", 5588)
+SMTP_TLS_CERT = env("SMTP_TLS_CERT", str(VAR_DIR / "smtp-cert.pem"))
+SMTP_TLS_KEY = env("SMTP_TLS_KEY", str(VAR_DIR / "smtp-key.pem"))
+# AUTH only after STARTTLS: the password is an API key.
+SMTP_AUTH_REQUIRE_TLS = env_bool("SMTP_AUTH_REQUIRE_TLS", True)
+SMTP_AUTH_RATE_LIMIT = env("SMTP_AUTH_RATE_LIMIT", "10/m/ip,5/300s/key")
+SMTP_MAX_MESSAGE_BYTES = env_int("SMTP_MAX_MESSAGE_BYTES", 10 * 1024 * 1024)
+SMTP_MAX_RECIPIENTS = env_int("SMTP_MAX_RECIPIENTS", 100)
+SMTP_TIMEOUT = env_int("SMTP_TIMEOUT", 300)
+SMTP_DB_THREADS = env_int("SMTP_DB_THREADS", 4 if DATABASE_URL else 1)
+SMTP_SMARTHOST = env("SMTP_SMARTHOST")
+SMTP_SMARTHOST_USER = env("SMTP_SMARTHOST_USER")
+SMTP_SMARTHOST_PASSWORD = env("SMTP_SMARTHOST_PASSWORD")
+SMTP_SMARTHOST_STARTTLS = env_bool("SMTP_SMARTHOST_STARTTLS", False)
+SMTP_SMARTHOST_TIMEOUT = env_int("SMTP_SMARTHOST_TIMEOUT", 30)
+CAPTURE_RETENTION_DAYS = env_int("CAPTURE_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE["capture-purge"] = {
+    "task": "capture.tasks.messages_purge_old",
+    "schedule": crontab(hour=env_int("CAPTURE_PURGE_HOUR", 3), minute=30),
+}
+# Forwards: retried with exponential backoff from FORWARD_RETRY_BACKOFF seconds.
+FORWARD_MAX_RETRIES = env_int("FORWARD_MAX_RETRIES", 8)
+FORWARD_RETRY_BACKOFF = env_int("FORWARD_RETRY_BACKOFF", 15)
+FORWARD_TIMEOUT = float(env("FORWARD_TIMEOUT", "10"))
+# Webhook and Slack URLs may not point to private or loopback addresses (SSRF) unless this is on.
+FORWARD_ALLOW_PRIVATE_URLS = env_bool("FORWARD_ALLOW_PRIVATE_URLS", False)
+
+# WebSockets (Django Channels): the Redis channel layer in production, in memory when embedded,
+# where `capture_smtp` serves the endpoint itself on CAPTURE_WS_PORT (empty: off).
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CAPTURE_WS_PORT = int(env("CAPTURE_WS_PORT", "" if REDIS_URL else "8001") or 0) or None
+WEBSOCKET_URL = env("WEBSOCKET_URL", f"ws://127.0.0.1:{CAPTURE_WS_PORT or 8000}/incoming-messages")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # aiosmtpd logs every SMTP command at INFO; errors are enough.
+        "mail.log": {"level": "ERROR"},
+    },
 }

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api-keys/", include("apikeys.urls")),
     path("usage/", include("usage.urls")),
     path("domains/", include("accounts.urls_domains")),
+    path("domains/<str:name>/forwarding/", include("capture.urls")),
     path("billing/", include("accounts.urls_billing")),
     path("features/", include("accounts.urls_features")),
     path("", include("accounts.urls")),
