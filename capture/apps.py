@@ -7,7 +7,15 @@ class CaptureConfig(AppConfig):
 
     def ready(self):
         from accounts.deletion import register_purge_step
+        from accounts.signals import demo_seeded
 
         from .services import capture_purge_account
 
         register_purge_step("capture", capture_purge_account)
+        demo_seeded.connect(_seed_demo, dispatch_uid="capture_demo_seed")
+
+
+def _seed_demo(sender, accounts, **kwargs):
+    from .demo import capture_demo_seed
+
+    capture_demo_seed(accounts=accounts)
