@@ -6,12 +6,15 @@ class CaptureConfig(AppConfig):
     verbose_name = "Email Capture"
 
     def ready(self):
+        from accounts.dashboard import register_dashboard_panel
         from accounts.deletion import register_purge_step
         from accounts.signals import demo_seeded
 
+        from .dashboard import capture_panel
         from .services import capture_purge_account
 
         register_purge_step("capture", capture_purge_account)
+        register_dashboard_panel(capture_panel)
         demo_seeded.connect(_seed_demo, dispatch_uid="capture_demo_seed")
 
 

@@ -53,6 +53,8 @@ def forwards_of(domain):
 def test_an_owner_adds_a_webhook_rule_and_an_address_rule(page, team_owner, screenshot, settings):
     domain = Domain.objects.create(account=team_owner, name="acme-mail.example", verified_at=timezone.now())
     sign_in(page, "teamowner")
+    assert page.locator(".stat-label", has_text="Messages captured this month").is_visible()
+    screenshot(page, "dashboard-capture")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Custom domains").click()
     page.get_by_role("link", name="Forwarding for acme-mail.example").click()
     assert page.get_by_role("heading", name="Forwarding for acme-mail.example").is_visible()
