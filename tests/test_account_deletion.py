@@ -7,10 +7,13 @@ from django.conf import settings
 from django.core import mail
 from django.db import models
 from django.test import Client
+from django.utils import timezone
 
 from accounts.deletion import account_id_hash, account_purge
 from accounts.models import Account, DeletionRequest, Domain, Invoice
 from apikeys.services import api_key_create
+from capture.models import Message
+from capture.services import Incoming, message_capture
 from conftest import PASSWORD, sign_in
 from usage.models import Direction, Service
 from usage.services import record
@@ -27,6 +30,17 @@ def doomed(team_owner):
     key.save()
     domain = Domain.objects.create(account=team_owner, name="doomed.example")
     record(account=team_owner, service=Service.API, key=key)
+    message_capture(
+        key_id=key.pk,
+        incoming=Incoming(
+            mail_from="app@example.net",
+            rcpt_tos=["teamowner@example.com"],
+            raw=b"Subject: hello teamowner\r\nTo: teamowner@example.com\r\n\r\nHi.\r\n",
+            peer="127.0.0.1",
+            tls=True,
+            received=timezone.now(),
+        ),
+    )
     record(account=team_owner, service=Service.CAPTURE, key=key, domain=domain, direction=Direction.INBOUND, size=512)
     Invoice.objects.create(
         account=team_owner,
@@ -146,6 +160,7 @@ def test_the_purge_leaves_nothing_of_the_account_in_any_model_or_redis_key(
     invoice = Invoice.objects.get(number="MS-TEST-1")
     assert (invoice.account_id, invoice.account_name, invoice.bill_to_email) == (None, "", "")
     assert invoice.amount_cents == 9900
+    assert not Message.objects.exists()
 
 
 @pytest.mark.django_db
