@@ -76,9 +76,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "ninja",
+    "csp",
     "accounts",
     "apikeys",
     "usage",
@@ -87,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,6 +121,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the templates above, so templates/ can override one (the admin's date-time).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite file when embedded, PostgreSQL (psycopg 3) from DATABASE_URL.
 # Persistent connections: a new connection per request costs more than the request.
@@ -210,6 +216,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Pages keep their
+# scripts in static/js and styles in static/css; /api/docs (Swagger UI, served from static) too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Where browsers send reports of blocked content (empty: no reports).
+if env("CSP_REPORT_URI"):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env("CSP_REPORT_URI")]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
