@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import bench_env, prepare_database
 from usage import counters
+from usage.months import month_start, next_month
 
 ACCOUNTS = 1_000
 DOMAINS_PER_ACCOUNT = 3
@@ -52,41 +53,46 @@ def kinds(account: int):
 
 def copy_month(connection, account_ids: list[int], month: date, hours: int) -> int:
     start = datetime(month.year, month.month, 1, tzinfo=UTC)
-    step = max(1, 720 // hours)
+    month_hours = int((month_start(next_month(month)) - start).total_seconds() // 3600)
+    step = max(1, month_hours // hours)
+    # The parts of each line that do not change with the hour, built once.
+    parts = []
+    for index, account in enumerate(account_ids):
+        for service, key_id, key_name, domain_id, domain_name, direction, count, size in kinds(index):
+            middle = (
+                f"{service}\t{NULL if key_id is None else key_id}\t{key_name}\t"
+                f"{NULL if domain_id is None else domain_id}\t{domain_name}\t{direction}\t{count}\t{size}"
+            )
+            parts.append(
+                (f"{account}\t", middle, f"usage:b:{account}:", counters.combo(service, key_id, domain_id, direction))
+            )
     rows = 0
     with connection.cursor() as cursor, cursor.copy(f"COPY usage_usagebucket ({COLUMNS}) FROM STDIN") as copy:
-        for hour in range(0, 720, step)[:hours]:
+        for hour in range(0, month_hours, step)[:hours]:
             moment = start + timedelta(hours=hour)
-            stamp = moment.isoformat()
-            tag = moment.strftime("%Y%m%d%H")
-            lines = []
-            for index, account in enumerate(account_ids):
-                for service, key_id, key_name, domain_id, domain_name, direction, count, size in kinds(index):
-                    combo = counters.combo(service, key_id, domain_id, direction)
-                    lines.append(
-                        f"{account}\t{stamp}\t{service}\t{NULL if key_id is None else key_id}\t{key_name}\t"
-                        f"{NULL if domain_id is None else domain_id}\t{domain_name}\t{direction}\t{count}\t{size}\t"
-                        f"usage:b:{account}:{tag}|{combo}\n"
-                    )
-            copy.write("".join(lines))
-            rows += len(lines)
+            stamp, tag = moment.isoformat(), moment.strftime("%Y%m%d%H")
+            copy.write("".join(f"{a}{stamp}\t{m}\t{b}{tag}|{c}\n" for a, m, b, c in parts))
+            rows += len(parts)
     connection.commit()
     return rows
 
 
+UNIQUE = "usage_bucket_flush_key_unique"
 INDEXES = ["usage_bucket_account_idx", "usage_bucket_start_idx", "usage_bucket_doubt_idx"]
 
 
 def load(connection, account_ids, months_hours) -> int:
-    """COPY with the secondary indexes dropped, then rebuilt: how a bulk load is done."""
+    """COPY with the indexes and the unique constraint dropped, then rebuilt: how a bulk load is done."""
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # no FK trigger per row
         for name in INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        cursor.execute(f"ALTER TABLE usage_usagebucket DROP CONSTRAINT IF EXISTS {UNIQUE}")
     connection.commit()
     rows = sum(copy_month(connection, account_ids, month, hours) for month, hours in months_hours)
     with connection.cursor() as cursor:
         cursor.execute("SET session_replication_role = origin")
+        cursor.execute(f"ALTER TABLE usage_usagebucket ADD CONSTRAINT {UNIQUE} UNIQUE (flush_key)")
         cursor.execute("CREATE INDEX usage_bucket_account_idx ON usage_usagebucket (account_id, bucket_start)")
         cursor.execute("CREATE INDEX usage_bucket_start_idx ON usage_usagebucket (bucket_start)")
         cursor.execute("CREATE INDEX usage_bucket_doubt_idx ON usage_usagebucket (doubt) WHERE doubt IS NOT NULL")
@@ -111,14 +117,13 @@ def timed_rollup(now) -> float:
 
 def python_loop_on_sample(now) -> float:
     """Aggregate a 10 % sample of the month's rows in Python and upsert the groups one by one."""
-    from django.db import connection
+    from django.db import connection, transaction
 
-    from usage.months import month_start, next_month
     from usage.services import ROLLUP_SQL
 
     started = time.perf_counter()
     groups = defaultdict(lambda: [0, 0, 0, 0, 0, "", ""])
-    with connection.cursor() as outer:
+    with transaction.atomic(), connection.cursor() as outer:
         cursor = outer.connection.cursor(name="sample")
         cursor.itersize = 20_000
         cursor.execute(
@@ -158,22 +163,21 @@ def main():
     import django
 
     django.setup()
-    from django.db import connection
+    import psycopg
 
     from accounts.models import Account
-    from usage.models import MonthlyUsage, RollupMonth, UsageBucket
+    from usage.models import MonthlyUsage
     from usage.months import months_back
 
-    UsageBucket.objects.all().delete()
-    MonthlyUsage.objects.all().delete()
-    RollupMonth.objects.all().delete()
+    raw = psycopg.connect(env["DATABASE_URL"])
+    with raw.cursor() as cursor:
+        cursor.execute("TRUNCATE usage_usagebucket, usage_monthlyusage, usage_rollupmonth")
+    raw.commit()
     Account.objects.filter(username__startswith="bench-rollup-").delete()
     Account.objects.bulk_create(
         Account(username=f"bench-rollup-{i}", email=f"r{i}@example.com", password=UNUSABLE) for i in range(ACCOUNTS)
     )
     account_ids = list(Account.objects.filter(username__startswith="bench-rollup-").values_list("pk", flat=True))
-    connection.ensure_connection()
-    raw = connection.connection
     now = datetime(2027, 1, 1, 3, tzinfo=UTC)
 
     started = time.perf_counter()

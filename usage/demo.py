@@ -1,5 +1,6 @@
 """Plausible usage history for the demo accounts, recorded through `record` like real traffic."""
 
+import contextlib
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from .models import Direction, Service, UsageBucket
 from .months import month_of, month_start, months_back, months_between, next_month
-from .services import record, usage_flush, usage_rollup
+from .services import RollupBusy, record, usage_rollup
 
 MONTHS_OF_HISTORY = 12
 # Daily REST calls of a key in the oldest month, before growth and noise.
@@ -25,13 +26,14 @@ def usage_demo_seed(*, accounts: dict, now: datetime | None = None) -> None:
         _seed_account(account, daily_calls=DAILY_CALLS.get(role, 300), now=now)
         seeded = True
     if seeded:
-        # After the commit: the flush deletes from Redis only what the database holds for good.
-        transaction.on_commit(lambda: _settle(now))
+        # Past months went to the database (backdated events do); the rollup reads them once committed.
+        transaction.on_commit(lambda: _roll_up(now))
 
 
-def _settle(now: datetime) -> None:
-    usage_flush(now=now + timedelta(hours=2))
-    usage_rollup(now=now)
+def _roll_up(now: datetime) -> None:
+    # A rollup already running, or the nightly one, covers the demo months too.
+    with contextlib.suppress(RollupBusy):
+        usage_rollup(now=now)
 
 
 def _seed_account(account, *, daily_calls: int, now: datetime) -> None:

@@ -42,12 +42,16 @@ class UsageBucket(models.Model):
     direction = models.CharField(max_length=3, choices=Direction.choices, blank=True)
     count = models.PositiveBigIntegerField(default=1)
     bytes = models.PositiveBigIntegerField(default=0)
-    flush_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    flush_key = models.CharField(max_length=200, null=True, blank=True)
     # Written after Redis lost the reply to this event: "seq key|field|number|epoch" of the call,
     # until the flush learns whether Redis counted it too (then this row goes) or not.
     doubt = models.CharField(max_length=120, null=True, blank=True)
 
     class Meta:
+        constraints = [
+            # A constraint, not unique=True: that would add a LIKE index on PostgreSQL, paid by every insert.
+            models.UniqueConstraint(fields=["flush_key"], name="usage_bucket_flush_key_unique"),
+        ]
         indexes = [
             models.Index(fields=["doubt"], name="usage_bucket_doubt_idx", condition=models.Q(doubt__isnull=False)),
             # The page reads one account's recent buckets; the rollup reads one month of all accounts.
