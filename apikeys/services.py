@@ -112,3 +112,18 @@ def api_keys_after_plan_change(*, account: Account) -> None:
     """On an individual plan no key may open website sessions."""
     if not account.is_team_plan:
         ApiKey.objects.filter(account=account, website_login=True).update(website_login=False)
+
+
+DEMO_KEY_NAMES = {"individual": ["default"], "team": ["ci-staging", "production-worker", "alice laptop"]}
+
+
+def api_keys_demo_seed(*, accounts: dict[str, Account]) -> None:
+    """Named keys for the demo accounts, once. Their secrets are shown to nobody: they
+    give the demo history its keys; generate a key on the page to try the API."""
+    for role, names in DEMO_KEY_NAMES.items():
+        account = accounts[role]
+        if ApiKey.objects.filter(account=account).exists():
+            continue
+        for name in names:
+            api_key_create(account=account, name=name)
+    ApiKey.objects.filter(account=accounts["team"], name="alice laptop").update(website_login=True)
