@@ -383,9 +383,7 @@ FORWARD_ALLOW_PRIVATE_URLS = env_bool("FORWARD_ALLOW_PRIVATE_URLS", False)
 # WebSockets (Django Channels): the Redis channel layer in production, in memory when embedded,
 # where `capture_smtp` serves the endpoint itself on CAPTURE_WS_PORT (empty: off).
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 CAPTURE_WS_PORT = int(env("CAPTURE_WS_PORT", "" if REDIS_URL else "8001") or 0) or None

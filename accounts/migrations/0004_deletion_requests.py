@@ -7,28 +7,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_plan_changes_and_invoices'),
+        ("accounts", "0003_plan_changes_and_invoices"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletionRequest',
+            name="DeletionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_pk', models.BigIntegerField(db_index=True)),
-                ('account_id_hash', models.CharField(db_index=True, max_length=64, verbose_name='Account ID hash')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('purged_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("account_pk", models.BigIntegerField(db_index=True)),
+                ("account_id_hash", models.CharField(db_index=True, max_length=64, verbose_name="Account ID hash")),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("purged_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.AlterField(
-            model_name='invoice',
-            name='account',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invoices', to=settings.AUTH_USER_MODEL),
+            model_name="invoice",
+            name="account",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="invoices",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -20,9 +20,7 @@ def test_seed_demo_creates_an_individual_and_a_team_account_that_can_sign_in(cli
     team = Account.objects.get(username=DEMO_ACCOUNTS["team"]["username"])
     assert not individual.is_team_plan
     assert team.is_team_plan
-    response = client.post(
-        "/accounts/login/", {"login": team.username, "password": DEMO_ACCOUNTS["team"]["password"]}
-    )
+    response = client.post("/accounts/login/", {"login": team.username, "password": DEMO_ACCOUNTS["team"]["password"]})
     assert response.status_code == 302
 
 
