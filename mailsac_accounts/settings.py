@@ -218,7 +218,7 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = False
 
 # Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Pages keep their
-# scripts in static/js and styles in static/css; /api/docs (Swagger UI, served from static) too.
+# scripts in static/js and styles in static/css; /api/docs (Swagger UI) adds data: images (api.py).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

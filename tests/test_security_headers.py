@@ -34,6 +34,12 @@ def test_every_page_sends_a_content_security_policy_without_inline_code(client, 
 
 
 @pytest.mark.django_db
+def test_only_the_api_docs_add_data_images_for_swagger_ui(client):
+    assert policy(client.get("/api/docs"))["img-src"] == ["'self'", "data:"]
+    assert policy(client.get("/"))["img-src"] == ["'self'"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", SIGNED_IN_PAGES)
 def test_signed_in_pages_send_the_same_policy(team_client, path):
     response = team_client.get(path)
