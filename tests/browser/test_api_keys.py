@@ -4,23 +4,9 @@ import urllib.request
 import pytest
 
 from apikeys.models import ApiKey
-from conftest import PASSWORD
+from tests.browser.flows import confirm_password_if_asked, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, account_id):
-    page.goto("/accounts/login/")
-    page.get_by_label("Account ID or email").fill(account_id)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/dashboard/")
-
-
-def confirm_password_if_asked(page):
-    if "/accounts/reauthenticate/" in page.url:
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Confirm").click()
 
 
 def test_an_owner_creates_a_key_uses_it_on_the_api_and_deletes_it(page, live_server, team_owner, screenshot):

@@ -4,23 +4,9 @@ import pytest
 
 from accounts.billing import invoice_draft
 from accounts.models import Domain
-from conftest import PASSWORD
+from tests.browser.flows import confirm_password_if_asked, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, account_id):
-    page.goto("/accounts/login/")
-    page.get_by_label("Account ID or email").fill(account_id)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/dashboard/")
-
-
-def confirm_password_if_asked(page):
-    if "/accounts/reauthenticate/" in page.url:
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Confirm").click()
 
 
 def test_an_owner_adds_and_verifies_a_domain_then_opens_billing_and_an_invoice(
