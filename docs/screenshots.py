@@ -38,7 +38,6 @@ def embedded_site() -> str:
     from django.core.wsgi import get_wsgi_application
 
     call_command("migrate", verbosity=0)
-    team_with_keys()
     call_command("seed_demo", stdout=io.StringIO())
 
     class QuietHandler(WSGIRequestHandler):
@@ -49,20 +48,6 @@ def embedded_site() -> str:
     server.set_app(get_wsgi_application())
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}"
-
-
-def team_with_keys() -> None:
-    """The demo team account with three named keys before `seed_demo` runs: its usage is then by key."""
-    from accounts.demo import DEMO_ACCOUNTS
-    from accounts.models import Account
-    from apikeys.services import api_key_create
-
-    spec = DEMO_ACCOUNTS["team"]
-    account = Account.objects.create_user(
-        username=spec["username"], email=spec["email"], password=spec["password"], plan=spec["plan"]
-    )
-    for name in ("production", "staging", "ci"):
-        api_key_create(account=account, name=name)
 
 
 def shoot(page, name: str, height: int) -> Path:
