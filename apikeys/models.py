@@ -36,11 +36,12 @@ class ApiKey(models.Model):
         """The non-secret part shown in lists: enough to tell keys apart."""
         return f"k_{self.lookup}…"
 
-    def touch(self, now=None) -> None:
-        """Record use, with at most one conditional UPDATE per key per minute."""
+    def touch(self, now=None) -> bool:
+        """Record use, with at most one conditional UPDATE per key per minute; True when it wrote."""
         now = now or timezone.now()
         if self.last_used and now - self.last_used < LAST_USED_RESOLUTION:
-            return
+            return False
         stale = Q(last_used__isnull=True) | Q(last_used__lt=now - LAST_USED_RESOLUTION)
         ApiKey.objects.filter(stale, pk=self.pk).update(last_used=now)
         self.last_used = now
+        return True

@@ -74,6 +74,11 @@ def api_key_authenticate(raw: str | None) -> ApiKey | None:
     return key
 
 
+def api_key_matches(key: ApiKey, raw: str) -> bool:
+    """Does `raw` hash to `key`'s digest (a key already found by its lookup)?"""
+    return hmac.compare_digest(keys.digest(raw), key.digest)
+
+
 def api_key_login_check(*, account_id: str, key_name: str, api_key: str) -> ApiKey | None:
     """The key that API Key Login may sign in with, or None.
 

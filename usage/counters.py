@@ -17,9 +17,11 @@ from django.conf import settings
 
 from . import redis_keys
 
-# KEYS: bucket, month total, closed marker, BUCKETS, pending set, the caller's sequence hash.
+# KEYS: bucket, month total, closed marker, BUCKETS, pending set, the caller's sequence hash,
+#       and optionally a guard key.
 # ARGV: combo, count, bytes, key id, key name, domain id, domain name, limit (-1: none),
-#       bucket score, bucket TTL, month TTL, seed ('' when unknown), carried, caller, sequence.
+#       bucket score, bucket TTL, month TTL, seed ('' when unknown), carried, caller, sequence,
+#       and the value the guard key must hold (when there is one).
 # Counting an event in a bucket also stores the caller's sequence number in the same
 # atomic step: after a lost reply, the sequence tells whether the event was counted.
 
@@ -32,8 +34,10 @@ COUNTED = 1
 BUCKET_CLOSED = 0  # counted in the month total; the caller writes the event to the database
 BLOCKED = -1  # over the quota: nothing counted
 NEEDS_SEED = -2  # no month total yet: call again with the total from the database
+GUARD_FAILED = -3  # the guard key no longer holds the expected value: nothing counted
 
 RECORD_SCRIPT = """
+if #KEYS == 7 and redis.call('GET', KEYS[7]) ~= ARGV[16] then return {-3, 0} end
 local used = redis.call('GET', KEYS[2])
 local carried = tonumber(ARGV[13])
 if not used then
@@ -138,12 +142,21 @@ _script_sha = hashlib.sha1(RECORD_SCRIPT.encode()).hexdigest()  # noqa: S324 (Re
 
 
 def count(
-    client: redis.Redis, event: Event, *, limit: int, seed: int | None, carried: int, caller: Caller
+    client: redis.Redis,
+    event: Event,
+    *,
+    limit: int,
+    seed: int | None,
+    carried: int,
+    caller: Caller,
+    guard: tuple[str, str] | None = None,
 ) -> tuple[int, int]:
     """Count `event` and read the month total in one round trip: (status, month total).
 
-    Raises NotSent when Redis was not reached; any other RedisError leaves it
-    unknown whether the event was counted, which `caller`'s sequence settles later.
+    With `guard` (a Redis key and the value it must hold), nothing happens unless it
+    holds: the status is then GUARD_FAILED. Raises NotSent when Redis was not reached;
+    any other RedisError leaves it unknown whether the event was counted, which
+    `caller`'s sequence settles later.
     """
     bucket = redis_keys.bucket(event.account_id, event.hour)
     ttl = settings.USAGE_BUCKET_TTL_DAYS * 86400
@@ -172,6 +185,9 @@ def count(
         caller.field,
         caller.sequence,
     ]
+    if guard is not None:
+        keys.append(guard[0])
+        args.append(guard[1])
     pool = client.connection_pool
     try:
         connection = pool.get_connection()

@@ -104,16 +104,30 @@ def record(
     _count(account=account, event=event, limit=-1, now=timezone.now())
 
 
-def api_call_record(*, account: Account, key) -> QuotaState:
+class GuardUnconfirmed(Exception):
+    """Redis did not confirm the guard of `api_call_record`.
+
+    `quota` is None when nothing was counted; when Redis took the call but its reply
+    was lost, the call was counted once (in doubt, see `_count`) and `quota` is its state.
+    """
+
+    def __init__(self, quota: QuotaState | None = None):
+        self.quota = quota
+        super().__init__("The guard of a metered call was not confirmed by Redis.")
+
+
+def api_call_record(*, account: Account, key, guard: tuple[str, str] | None = None) -> QuotaState:
     """Meter one authenticated REST call and check the quota, in one Redis round trip.
 
     Over the quota (and without overage allowed) the call is not counted and the
-    state says `blocked`.
+    state says `blocked`. With `guard` (a Redis key and the value it must hold, see
+    `apikeys.key_cache`), the same round trip checks it first: GuardUnconfirmed
+    when it does not hold or Redis cannot say.
     """
     now = timezone.now()
     event = _event(account=account, service=Service.API, key=key, domain=None, direction=None, size=0, count=1, at=now)
     limit = -1 if account.overage_allowed else account.limits.quota
-    used, blocked = _count(account=account, event=event, limit=limit, now=now)
+    used, blocked = _count(account=account, event=event, limit=limit, now=now, guard=guard)
     return QuotaState.of(account=account, used=used, blocked=blocked, now=now)
 
 
@@ -186,14 +200,19 @@ def _put_carried(slot: tuple[int, str], n: int) -> None:
             _carried[slot] += n
 
 
-def _count(*, account: Account, event: counters.Event, limit: int, now: datetime) -> tuple[int, bool]:
+def _count(
+    *, account: Account, event: counters.Event, limit: int, now: datetime, guard: tuple[str, str] | None = None
+) -> tuple[int, bool]:
     """Count the event; (month total after it, blocked). Falls back to the database.
 
     Backdated events (an hour that has settled) go to the database too: their
-    bucket may have been flushed already.
+    bucket may have been flushed already. With `guard`, GuardUnconfirmed unless
+    Redis confirmed it (see `api_call_record`).
     """
     settled_before = now - timedelta(hours=1, seconds=settings.USAGE_SETTLE_SECONDS)
     if not metering_uses_redis() or event.hour <= settled_before:
+        if guard is not None:
+            raise GuardUnconfirmed()
         return _database_count(event=event, limit=limit, account=account)
     slot = (event.account_id, f"{event.month:%Y%m}")
     carried = _take_carried(slot)
@@ -201,15 +220,20 @@ def _count(*, account: Account, event: counters.Event, limit: int, now: datetime
     try:
         client = redis_client()
         status, used = counters.count(
-            client, event, limit=limit, seed=None, carried=carried, caller=counters.caller().next()
+            client, event, limit=limit, seed=None, carried=carried, caller=counters.caller().next(), guard=guard
         )
         if status == counters.NEEDS_SEED:
             seed = _database_month_total(event.account_id, event.month.date())
             status, used = counters.count(
-                client, event, limit=limit, seed=seed, carried=carried, caller=counters.caller().next()
+                client, event, limit=limit, seed=seed, carried=carried, caller=counters.caller().next(), guard=guard
             )
+        if status == counters.GUARD_FAILED:
+            _put_carried(slot, carried)
+            raise GuardUnconfirmed()
     except counters.NotSent:
         _put_carried(slot, carried)
+        if guard is not None:
+            raise GuardUnconfirmed() from None
         logger.exception("Redis unreachable: usage of account %s written to the database", event.account_id)
     except redis.RedisError:
         # The script may have run: the row keeps the call's number until the flush settles it.
@@ -227,6 +251,9 @@ def _count(*, account: Account, event: counters.Event, limit: int, now: datetime
     used, blocked = _database_count(event=event, limit=limit, account=account, doubt=doubt)
     if not blocked and doubt is None:
         _put_carried(slot, event.count)
+    if guard is not None:
+        # The reply was lost: the call is counted once (in doubt), whether the guard held is unknown.
+        raise GuardUnconfirmed(QuotaState.of(account=account, used=used, blocked=blocked, now=now))
     return used, blocked
 
 
