@@ -5,6 +5,8 @@ from ninja import Field, Router, Schema
 from usage.months import month_of, previous_month
 from usage.services import operations_in_month
 
+from .stats import stats_from_sources
+
 router = Router(tags=["Account"])
 
 
@@ -27,12 +29,12 @@ class CurrentUserInfo(Schema):
 
 
 class CurrentUserStats(Schema):
-    addresses: list[str]
-    domains: list[str]
-    starredMessages: int
-    storedMessages: int
-    inboxBytes: int
-    lastMonthOps: int
+    addresses: list[str] = Field(..., description="Reserved addresses: none here, any address can be captured")
+    domains: list[str] = Field(..., description="The account's custom domains")
+    starredMessages: int = Field(..., description="Always 0: captured messages are not starred")
+    storedMessages: int = Field(..., description="Messages the Email Capture service holds for the account")
+    inboxBytes: int = Field(..., description="Bytes of those messages")
+    lastMonthOps: int = Field(..., description="Operations last month (UTC)")
     keyCount: int
 
 
@@ -80,4 +82,5 @@ def me_stats(request):
         "inboxBytes": 0,
         "lastMonthOps": operations_in_month(account.pk, last_month.year, last_month.month),
         "keyCount": key_count,
+        **stats_from_sources(account),
     }

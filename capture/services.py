@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import Account, Domain
@@ -411,3 +412,9 @@ def messages_purge(*, older_than_days: int) -> int:
 def capture_purge_account(account_pk: int) -> None:
     """Account deletion: the account's messages go in batches before its row cascades the rest."""
     _delete_messages(Message.objects.filter(account_id=account_pk))
+
+
+def capture_account_stats(account: Account) -> dict:
+    """GET /api/me/stats: the messages the service holds for the account, in one query."""
+    held = Message.objects.filter(account=account).aggregate(n=Count("pk"), size=Sum("size"))
+    return {"storedMessages": held["n"], "inboxBytes": held["size"] or 0}

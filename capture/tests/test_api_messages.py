@@ -116,3 +116,12 @@ def test_until_at_the_edges_of_time_answers_with_the_error_body_or_a_page(client
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert set(response.json()) == {"message", "error", "validationErrors"}
+
+
+def test_api_me_stats_counts_the_stored_messages_and_their_bytes_of_this_account_only(client, keyed, stranger, make_key):
+    key, headers = keyed
+    first, second = capture(key, subject="one"), capture(key, subject="two")
+    capture(make_key(stranger)[0], subject="theirs")
+    body = client.get("/api/me/stats", **headers).json()
+    assert body["storedMessages"] == 2
+    assert body["inboxBytes"] == first.size + second.size > 0
