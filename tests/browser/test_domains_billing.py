@@ -82,3 +82,18 @@ def test_an_owner_is_refused_a_downgrade_with_the_reason_and_upgrades_at_once(pa
     team_owner.refresh_from_db()
     assert team_owner.overage_allowed
     screenshot(page, "features")
+
+
+@pytest.mark.parametrize("plan", ["indie", "business"])
+def test_on_a_phone_the_plan_table_opens_at_the_owners_plan_beside_the_row_labels(page, make_account, plan):
+    make_account("planowner", plan=plan)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "planowner")
+    page.goto("/features/")
+    table = page.locator(".plan-table")
+    own = table.locator("th.plan-current").bounding_box()
+    label = table.locator("th[scope='row']", has_text="Kind").bounding_box()
+    wrap = page.locator(".plan-table").locator("xpath=..").bounding_box()
+    # The owner's plan column starts right after the sticky labels and fits on the screen.
+    assert label["x"] + label["width"] - 1 <= own["x"] <= label["x"] + label["width"] + 1
+    assert own["x"] + own["width"] <= wrap["x"] + wrap["width"]
