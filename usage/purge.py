@@ -16,7 +16,7 @@ def usage_purge_account(account_pk: int) -> None:
         return
     client = redis_client()
     doomed = [key for pattern in redis_keys.account_keys(account_pk) for key in client.scan_iter(match=pattern)]
-    bucket_pattern = redis_keys.PATTERNS[0].format(account_id=account_pk)
+    bucket_pattern = redis_keys.BUCKET_PATTERN.format(account_id=account_pk)
     members = [member for member, _ in client.zscan_iter(redis_keys.BUCKETS, match=bucket_pattern)]
     with client.pipeline(transaction=True) as pipe:
         if doomed:

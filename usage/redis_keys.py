@@ -12,9 +12,11 @@ PREFIX = "usage"
 # Sorted set of every unflushed bucket key, scored by the bucket's start (epoch seconds).
 BUCKETS = f"{PREFIX}:buckets"
 
+# Hash of one account's events in one hour: count and bytes per (service, key, domain, direction).
+BUCKET_PATTERN = PREFIX + ":b:{account_id}:*"
+
 PATTERNS = [
-    # Hash of one account's events in one hour: count and bytes per (service, key, domain, direction).
-    PREFIX + ":b:{account_id}:*",
+    BUCKET_PATTERN,
     # One account's operations in one month (the quota counter).
     PREFIX + ":m:{account_id}:*",
     # Set of the account's unflushed bucket keys (read by the usage page).
