@@ -1,6 +1,6 @@
 """The monthly rollup of one month of about 5,000,000 bucket rows, on PostgreSQL.
 
-Run: .venv/bin/python bench/rollup.py   (PostgreSQL on loopback; database mailsac_bench_rollup)
+Run: .venv/bin/python bench/rollup.py   (PostgreSQL on loopback; databases mailsac_bench_rollup and _alone)
 
 Loads bucket rows with COPY for 1,000 accounts and 3,000 domains: the month being
 rolled up (1,000 accounts x 720 hours x 7 kinds = 5,040,000 rows), then eleven
@@ -8,6 +8,8 @@ earlier months with fewer rows. Prints:
 - the rollup of the month alone, in rows per second (goal: under 10 s);
 - the same rollup with the eleven other months present (goal: at most 10 % slower:
   the month's rows are found by the bucket_start index, not by scanning all history);
+  the two are separate databases (the second a copy of the first plus the history),
+  timed in alternating rounds so that both meet the same machine;
 - a Python loop over a 10 % sample of the month's rows, extrapolated (goal: the
   rollup at least 10 times faster).
 BENCH_HOURS_OTHER (default 60) sets the hours of data per account in each other month;
@@ -22,6 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg
 
 from bench.common import bench_env, prepare_database
 from usage import counters
@@ -107,12 +111,17 @@ def load(connection, account_ids, months_hours) -> int:
     return rows
 
 
-def timed_rollup(now) -> float:
+def use_database(name: str) -> None:
     from django.db import connection
 
+    connection.close()
+    connection.settings_dict["NAME"] = name
+
+
+def timed_rollup(now, database: str) -> float:
     from usage.services import usage_rollup_month
 
-    connection.close()
+    use_database(database)
     started = time.perf_counter()
     usage_rollup_month(month=MONTH, now=now)
     return time.perf_counter() - started
@@ -156,27 +165,23 @@ def python_loop_on_sample(now) -> float:
 
 
 def main():
-    env = bench_env(
-        DATABASE_URL=os.environ.get(
-            "BENCH_ROLLUP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailsac_bench_rollup"
-        )
-    )
+    history_url = os.environ.get("BENCH_ROLLUP_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mailsac_bench_rollup")
+    base, history_db = history_url.rsplit("/", 1)
+    alone_db = f"{history_db}_alone"
+    env = bench_env(DATABASE_URL=f"{base}/{alone_db}")
+    raw = psycopg.connect(f"{base}/postgres", autocommit=True)
+    for name in (alone_db, history_db):
+        raw.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     prepare_database(env)
     os.environ.update(env)
     import django
 
     django.setup()
-    import psycopg
 
     from accounts.models import Account
     from usage.models import MonthlyUsage
     from usage.months import months_back
 
-    raw = psycopg.connect(env["DATABASE_URL"])
-    with raw.cursor() as cursor:
-        cursor.execute("TRUNCATE usage_usagebucket, usage_monthlyusage, usage_rollupmonth")
-    raw.commit()
-    Account.objects.filter(username__startswith="bench-rollup-").delete()
     Account.objects.bulk_create(
         Account(username=f"bench-rollup-{i}", email=f"r{i}@example.com", password=UNUSABLE) for i in range(ACCOUNTS)
     )
@@ -184,18 +189,27 @@ def main():
     now = datetime(2027, 1, 1, 3, tzinfo=UTC)
 
     started = time.perf_counter()
-    month_rows = load(raw, account_ids, [(MONTH, 720)])
+    with psycopg.connect(env["DATABASE_URL"]) as alone:
+        month_rows = load(alone, account_ids, [(MONTH, 720)])
     print(f"loaded the month     : {month_rows:>10,} rows with COPY in {time.perf_counter() - started:.1f} s")
-    alone = min(timed_rollup(now) for _ in range(ROUNDS))
-    groups = MonthlyUsage.objects.filter(month=MONTH).count()
-    print(f"rollup, month alone  : {alone:8.2f} s  {month_rows / alone:>12,.0f} rows/s  ({groups:,} statistics rows)")
-
+    use_database(alone_db)  # no session may stay on the template of the copy
+    raw.execute(f'CREATE DATABASE "{history_db}" TEMPLATE "{alone_db}"')
     started = time.perf_counter()
     others = [(months_back(MONTH, back), HOURS_OTHER) for back in range(1, 12)]
-    other_rows = load(raw, account_ids, others)
-    print(f"loaded 11 more months: {other_rows:>10,} rows with COPY in {time.perf_counter() - started:.1f} s")
-    with_history = min(timed_rollup(now) for _ in range(ROUNDS))
+    with psycopg.connect(f"{base}/{history_db}") as history:
+        other_rows = load(history, account_ids, others)
+    print(f"loaded 11 more months: {other_rows:>10,} rows with COPY in {time.perf_counter() - started:.1f} s (a copy)")
+
+    rounds = {alone_db: [], history_db: []}
+    for _ in range(ROUNDS):
+        for name, times in rounds.items():
+            times.append(timed_rollup(now, name))
+    alone, with_history = min(rounds[alone_db]), min(rounds[history_db])
+    groups = MonthlyUsage.objects.filter(month=MONTH).count()
+    print(f"rollup, month alone  : {alone:8.2f} s  {month_rows / alone:>12,.0f} rows/s  ({groups:,} statistics rows)")
     print(f"rollup, with history : {with_history:8.2f} s  {month_rows / with_history:>12,.0f} rows/s")
+    for name, label in ((alone_db, "alone"), (history_db, "history")):
+        print(f"  rounds, {label:<8}: " + "  ".join(f"{seconds:.2f}" for seconds in rounds[name]))
 
     loop = python_loop_on_sample(now) * 10
     print(f"Python loop (10 % sample x 10): {loop:8.2f} s")
