@@ -118,7 +118,9 @@ def test_until_at_the_edges_of_time_answers_with_the_error_body_or_a_page(client
         assert set(response.json()) == {"message", "error", "validationErrors"}
 
 
-def test_api_me_stats_counts_the_stored_messages_and_their_bytes_of_this_account_only(client, keyed, stranger, make_key):
+def test_api_me_stats_counts_the_stored_messages_and_their_bytes_of_this_account_only(
+    client, keyed, stranger, make_key
+):
     key, headers = keyed
     first, second = capture(key, subject="one"), capture(key, subject="two")
     capture(make_key(stranger)[0], subject="theirs")
