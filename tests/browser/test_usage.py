@@ -78,3 +78,31 @@ def test_this_months_count_rises_after_api_calls_and_the_chart_renders(page, liv
     assert chart.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "usage-phone")
+
+
+def within(inner, outer) -> bool:
+    return outer["x"] - 1 <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+
+
+def test_on_a_phone_the_chart_opens_at_this_month_and_the_months_stay_beside_their_numbers(page, team_owner):
+    now = timezone.now()
+    for back in range(12):
+        record(account=team_owner, service=Service.API, count=100 * (back + 1), at=now - timedelta(days=31 * back))
+    usage_flush(now=now + timedelta(hours=2))
+    usage_rollup()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, "teamowner")
+    page.goto("/usage/")
+
+    scroller = page.locator(".chart-scroll")
+    box = scroller.bounding_box()
+    assert page.evaluate("(box) => box.scrollWidth > box.clientWidth", scroller.element_handle())
+    assert within(page.locator(".chart-bar.is-current rect").bounding_box(), box)
+    assert not within(page.locator(".chart-bar rect").first.bounding_box(), box)
+
+    history = page.get_by_role("table", name="Operations per month")
+    wrap = history.locator("xpath=..")
+    wrap.evaluate("(box) => { box.scrollLeft = box.scrollWidth; }")
+    month = history.locator("tbody th[scope='row']").first
+    assert within(month.bounding_box(), wrap.bounding_box())
+    assert within(history.get_by_role("columnheader", name="Outbound bandwidth").bounding_box(), wrap.bounding_box())
