@@ -99,6 +99,13 @@ def test_on_a_phone_the_chart_opens_at_this_month_and_the_months_stay_beside_the
     assert page.evaluate("(box) => box.scrollWidth > box.clientWidth", scroller.element_handle())
     assert within(page.locator(".chart-bar.is-current rect").bounding_box(), box)
     assert not within(page.locator(".chart-bar rect").first.bounding_box(), box)
+    # The keyboard reaches the chart and scrolls it back to the older months.
+    region = page.get_by_role("region", name="Operations per month, last 12 months (scrolls sideways)")
+    region.focus()
+    at_this_month = scroller.evaluate("(box) => box.scrollLeft")
+    assert at_this_month > 0
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"(box) => box.scrollLeft < {at_this_month}", arg=scroller.element_handle())
 
     history = page.get_by_role("table", name="Operations per month")
     wrap = history.locator("xpath=..")
@@ -106,3 +113,15 @@ def test_on_a_phone_the_chart_opens_at_this_month_and_the_months_stay_beside_the
     month = history.locator("tbody th[scope='row']").first
     assert within(month.bounding_box(), wrap.bounding_box())
     assert within(history.get_by_role("columnheader", name="Outbound bandwidth").bounding_box(), wrap.bounding_box())
+
+
+def test_a_chart_that_fits_the_screen_is_no_extra_tab_stop(page, team_owner):
+    sign_in(page, "teamowner")
+    page.goto("/usage/")
+    scroller = page.locator(".chart-scroll")
+    assert scroller.get_attribute("tabindex") is None
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("(box) => box.tabIndex === 0", arg=scroller.element_handle())
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_function("(box) => !box.hasAttribute('tabindex')", arg=scroller.element_handle())
+    assert scroller.get_attribute("role") is None
