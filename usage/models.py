@@ -50,6 +50,8 @@ class UsageBucket(models.Model):
     class Meta:
         constraints = [
             # A constraint, not unique=True: that would add a LIKE index on PostgreSQL, paid by every insert.
+            # On PostgreSQL it is (flush_key, bucket_start), as the table is partitioned by month
+            # (migration 0004, usage/partitions.py): the same rule, since a flush key names its hour.
             models.UniqueConstraint(fields=["flush_key"], name="usage_bucket_flush_key_unique"),
         ]
         indexes = [

@@ -34,6 +34,7 @@ from .months import (
     next_month,
     seconds_to_next_month,
 )
+from .partitions import ensure_month_partitions, months_to_prepare
 
 logger = logging.getLogger(__name__)
 
@@ -484,7 +485,8 @@ SELECT
     SUM(CASE WHEN groups.direction = 'out' THEN size ELSE 0 END),
     %(now)s
 FROM usage_rollup_groups AS groups
-LEFT JOIN usage_usagebucket AS latest ON latest.id = groups.latest
+LEFT JOIN usage_usagebucket AS latest
+    ON latest.id = groups.latest AND latest.bucket_start >= %(start)s AND latest.bucket_start < %(end)s
 WHERE true
 GROUP BY groups.account_id, groups.key_id, groups.domain_id, groups.service
 ON CONFLICT (account_id, month, COALESCE(key_id, 0), COALESCE(domain_id, 0), service) DO UPDATE SET
@@ -518,6 +520,7 @@ def usage_rollup(*, now: datetime | None = None, months: list[date] | None = Non
     """Roll up `months` (default: those due); one run at a time. Returns the months done."""
     now = now or timezone.now()
     with _rollup_lock():
+        ensure_month_partitions(months_to_prepare(now))
         due = months if months is not None else rollup_due_months(now=now)
         for month in due:
             usage_rollup_month(month=month, now=now)
@@ -538,10 +541,9 @@ def usage_rollup_month(*, month: date, now: datetime) -> None:
     }
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # Compiling this one statement costs more than JIT would ever save on it; and the
-            # month is found through the bucket_start index, whatever history lies beside it.
+            # Compiling this one statement costs more than JIT would ever save on it. The month
+            # is read from its own partition (usage/partitions.py), whatever history lies beside it.
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"DROP TABLE IF EXISTS {ROLLUP_GROUPS_TABLE}")
         cursor.execute(ROLLUP_GROUPS_SQL, params)
         cursor.execute(ROLLUP_SQL, params)
