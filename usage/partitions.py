@@ -40,6 +40,11 @@ def is_partitioned(cursor) -> bool:
     return cursor.fetchone() is not None
 
 
+def exists(cursor, table: str) -> bool:
+    cursor.execute("SELECT to_regclass(%s)", [table])
+    return cursor.fetchone()[0] is not None
+
+
 def months_to_prepare(now: datetime) -> list[date]:
     """Last month (late flushes), this month and the next few."""
     this = month_of(now)
@@ -61,10 +66,11 @@ def ensure_month_partitions(months: Iterable[date]) -> list[date]:
         with transaction.atomic(), connection.cursor() as cursor:
             if not is_partitioned(cursor):
                 return created
+            if exists(cursor, name):
+                continue  # the usual case: no lock taken
             cursor.execute(f"LOCK TABLE {DEFAULT_PARTITION} IN ACCESS EXCLUSIVE MODE")
-            cursor.execute("SELECT to_regclass(%s)", [name])
-            if cursor.fetchone()[0] is not None:
-                continue
+            if exists(cursor, name):
+                continue  # made meanwhile by another process
             cursor.execute(f"CREATE TABLE {name} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
             cursor.execute(
                 f"WITH moved AS (DELETE FROM {DEFAULT_PARTITION} WHERE bucket_start >= %s AND bucket_start < %s"  # noqa: S608 - our names
