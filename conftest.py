@@ -109,14 +109,19 @@ def celery_eager():
 # Real Redis servers of the tests' own: one for the session, or one per test that may kill it.
 
 
+def free_port() -> int:
+    """A loopback port that nothing listens on (for now)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class PrivateRedis:
     """A redis-server of the test's own, started and killed at will."""
 
     def __init__(self, directory):
         self.directory = directory
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 

@@ -5,7 +5,6 @@ Every server listens on a free port picked by the kernel and is stopped by its f
 
 import json
 import smtplib
-import socket
 import ssl
 import subprocess
 import threading
@@ -13,6 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
+
+from conftest import free_port
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -74,9 +75,7 @@ def smarthost(settings):
     from aiosmtpd.controller import Controller
 
     handler = Smarthost()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="smarthost.test")
     controller.start()
     settings.SMTP_SMARTHOST = f"127.0.0.1:{port}"
