@@ -4,8 +4,11 @@ Reading the key from PostgreSQL on every REST call costs a query and most of the
 call's time. Each process keeps the rows it has read instead, and learns on the very
 next call that one went stale, without a round trip of its own:
 
-- Each key has a *generation* in Redis (`keygen:<lookup>`): a random token, read
-  before the row is read from the database and remembered with the row.
+- Each key has a *generation* in Redis (`keygen:<lookup>`): a random token, made when
+  the key is created (or, for a key without one, after a read that found the key), read
+  before the row is read from the database and remembered with the row. A row read
+  while its key had no token is not cached: the next read, once the token exists, is.
+  A well-formed key that matches nothing writes nothing to Redis.
 - Any change to a key or to its account deletes the token, at once and again after
   the transaction commits (so a row read before the commit cannot survive it).
 - The metering script that every REST call runs anyway compares the token first
@@ -69,6 +72,7 @@ class _Row:
 
 
 _rows: dict[str, _Row] = {}
+UNREACHABLE = object()  # no token to be had: Redis is off or cannot be reached
 
 
 def enabled() -> bool:
@@ -88,26 +92,34 @@ def find(raw: str) -> tuple[ApiKey, Guard | None] | None:
         if api_key_matches(key, raw):
             return key, row.guard
         # A wrong key, or a new key that drew the same lookup: the database decides.
-    token = _current_token(lookup)  # before the row is read: see the module's docstring
+    token = _current_token(lookup) if enabled() else UNREACHABLE  # before the row: see the docstring
     key = api_key_authenticate(raw)
     if key is None:
         return None
-    if token is not None:
+    if token is None:
+        issue_token(lookup)  # a known key without a token: the next read may be cached
+    elif token is not UNREACHABLE:
         _remember(key, token)
     return key, None
 
 
-def _current_token(lookup: str) -> str | None:
-    """The key's generation token, created when missing; None without Redis."""
-    if not enabled():
-        return None
-    fresh = secrets.token_hex(8)
+def _current_token(lookup: str) -> str | object | None:
+    """The key's generation token, None when it has none, or UNREACHABLE."""
     try:
-        previous = redis_client().set(generation_key(lookup), fresh, ex=TOKEN_TTL, nx=True, get=True)
+        return redis_client().get(generation_key(lookup))
     except redis.RedisError:
         logger.warning("Redis unreachable: API key %s… read from the database without caching", lookup)
-        return None
-    return previous or fresh
+        return UNREACHABLE
+
+
+def issue_token(lookup: str) -> None:
+    """Give a key that exists a generation token, unless it has one."""
+    if not enabled():
+        return
+    try:
+        redis_client().set(generation_key(lookup), secrets.token_hex(8), ex=TOKEN_TTL, nx=True)
+    except redis.RedisError:
+        logger.warning("Redis unreachable: API key %s… has no generation token yet", lookup)
 
 
 def _remember(key: ApiKey, token: str) -> None:
@@ -152,8 +164,12 @@ def _delete_tokens(lookups: list[str]) -> None:
         logger.exception("Redis unreachable: cached API keys %s stay valid up to %s s", lookups, TTL)
 
 
-def invalidate_key(sender, instance: ApiKey, **kwargs) -> None:
-    invalidate([instance.lookup])
+def invalidate_key(sender, instance: ApiKey, created: bool = False, **kwargs) -> None:
+    """A new key gets its token at once (no process can hold its row yet); any other change voids it."""
+    if created:
+        issue_token(instance.lookup)
+    else:
+        invalidate([instance.lookup])
 
 
 def invalidate_account(sender, instance: Account, **kwargs) -> None:

@@ -6,7 +6,6 @@ hold) and check that the very next call sees the change.
 """
 
 import logging
-import socket
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from django.utils import timezone
 from accounts.services import account_change_plan
 from apikeys import key_cache, keys
 from apikeys.services import api_key_create
+from conftest import free_port
 from usage import counters
 from usage.models import UsageBucket
 from usage.services import usage_flush
@@ -47,10 +47,7 @@ def counted_after_flush(key) -> int:
 @pytest.fixture
 def unreachable_redis():
     """A Redis URL on a loopback port that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
+    return f"redis://127.0.0.1:{free_port()}/0"
 
 
 def assert_unauthorized(response):
@@ -109,15 +106,41 @@ def test_a_plan_change_elsewhere_shows_on_the_next_call_of_a_process_that_cached
 def test_a_row_read_while_a_change_commits_is_not_trusted_after_the_commit(
     key_and_secret, metering_redis, django_capture_on_commit_callbacks
 ):
-    key, _ = key_and_secret
+    key, secret = key_and_secret
     guard = key_cache.generation_key(key.lookup)
     with django_capture_on_commit_callbacks(execute=True):
         key.name = "renamed"
         key.save()
         assert metering_redis.get(guard) is None
-        # Another process reads the token and the row before the commit: the old row.
-        assert key_cache._current_token(key.lookup) is not None
+        # Another process reads the row before the commit (the old row) and gives the key a token.
+        assert key_cache.find(secret) is not None
+        assert metering_redis.get(guard) is not None
     assert metering_redis.get(guard) is None
+
+
+@pytest.mark.django_db
+def test_a_well_formed_key_that_matches_nothing_writes_nothing_to_redis(client, key_and_secret, metering_redis):
+    body = "a" * 32
+    unknown = "k_" + body + keys.checksum(body)
+    assert keys.is_well_formed(unknown)
+    before = set(metering_redis.keys("keygen:*"))
+    assert_unauthorized(call_me(client, unknown))
+    assert set(metering_redis.keys("keygen:*")) == before
+    assert keys.lookup_of(unknown) not in key_cache._rows
+
+
+@pytest.mark.django_db
+def test_a_key_without_a_token_gets_one_on_its_next_read_and_is_cached_on_the_read_after(
+    client, key_and_secret, metering_redis, django_assert_num_queries
+):
+    key, secret = key_and_secret
+    metering_redis.delete(key_cache.generation_key(key.lookup))  # e.g. expired after a quiet day
+    assert call_me(client, secret).status_code == 200
+    assert key.lookup not in key_cache._rows
+    assert metering_redis.get(key_cache.generation_key(key.lookup)) is not None
+    assert call_me(client, secret).status_code == 200
+    with django_assert_num_queries(0):
+        assert call_me(client, secret).status_code == 200
 
 
 @pytest.mark.django_db
